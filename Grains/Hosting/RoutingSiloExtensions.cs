@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using OrleansRouting.Grains.Cxone;
+using OrleansRouting.Grains.Routing;
+
+namespace OrleansRouting.Grains;
+
+public static class RoutingSiloExtensions
+{
+    /// <summary>Everything the routing grains need on a silo: options, the CXone clients and the per-silo caches.</summary>
+    public static ISiloBuilder AddRoutingGrains(this ISiloBuilder silo)
+    {
+        var services = silo.Services;
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<CxoneOptions>().Bind(silo.Configuration.GetSection(CxoneOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CxoneOptions>, CxoneOptionsValidator>();
+        services.AddOptions<RoutingOptions>().Bind(silo.Configuration.GetSection(RoutingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<RoutingOptions>, RoutingOptionsSetup>();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+
+        services.AddSingleton<IntentRouter>();
+        services.AddSingleton<SiloTokenCache>();
+        services.AddSingleton<SiloQueueCache>();
+        services.AddTransient<BearerTokenHandler>();
+
+        services.AddHttpClient<CxoneAuthClient>(ConfigureBaseAddress).AddCxoneResilience();
+        services.AddHttpClient<CxoneClient>(ConfigureBaseAddress).AddCxoneResilience().AddHttpMessageHandler<BearerTokenHandler>();
+        return silo;
+    }
+
+    private static void ConfigureBaseAddress(IServiceProvider services, HttpClient http)
+    {
+        var options = services.GetRequiredService<IOptions<CxoneOptions>>().Value;
+        http.BaseAddress = new Uri(options.BaseUrl.GetLeftPart(UriPartial.Authority) + "/");
+
+        // The resilience pipeline owns timeouts; HttpClient's own 100 s default would only mask them.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+    }
+}
