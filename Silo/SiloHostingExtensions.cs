@@ -14,38 +14,38 @@ internal static class SiloHostingExtensions
     public static WebApplicationBuilder AddRoutingSilo(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var orleans = configuration.GetSection("Orleans");
-        var siloPort = orleans.GetValue("SiloPort", 11111);
-        var gatewayPort = orleans.GetValue("GatewayPort", 30000);
+        var cluster = configuration.GetSection("Cluster");
+        var siloPort = cluster.GetValue("SiloPort", 11111);
+        var gatewayPort = cluster.GetValue("GatewayPort", 30000);
 
         builder.UseOrleans(silo =>
         {
-            var clusterId = orleans["ClusterId"] ?? "orleans-routing";
-            var serviceId = orleans["ServiceId"] ?? "orleans-routing";
+            var clusterId = cluster["ClusterId"] ?? "orleans-routing";
+            var serviceId = cluster["ServiceId"] ?? "orleans-routing";
             silo.Configure<ClusterOptions>(options =>
             {
                 options.ClusterId = clusterId;
                 options.ServiceId = serviceId;
             });
             silo.Configure<SiloMessagingOptions>(options =>
-                options.ResponseTimeout = orleans.GetValue("ResponseTimeout", TimeSpan.FromSeconds(15)));
+                options.ResponseTimeout = cluster.GetValue("ResponseTimeout", TimeSpan.FromSeconds(15)));
 
-            var clustering = orleans["Clustering"] ?? "Localhost";
-            if (clustering.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+            var membership = cluster["Membership"] ?? "Localhost";
+            if (membership.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
             {
-                var primary = new IPEndPoint(IPAddress.Loopback, orleans.GetValue("PrimarySiloPort", 11111));
+                var primary = new IPEndPoint(IPAddress.Loopback, cluster.GetValue("PrimarySiloPort", 11111));
                 silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId, clusterId);
             }
-            else if (clustering.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
+            else if (membership.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
             {
-                var connection = AzureStorageConnection.Require(configuration, "Orleans:Clustering=AzureStorage");
+                var connection = AzureStorageConnection.Require(configuration, "Cluster:Membership=AzureStorage");
                 silo.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(connection));
-                var advertised = IPAddress.Parse(orleans["AdvertisedIP"] ?? "127.0.0.1");
-                silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: orleans.GetValue("ListenOnAnyHostAddress", false));
+                var advertised = IPAddress.Parse(cluster["AdvertisedIP"] ?? "127.0.0.1");
+                silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: cluster.GetValue("ListenOnAnyHostAddress", false));
             }
             else
             {
-                throw new InvalidOperationException($"Orleans:Clustering '{clustering}' is not supported; use Localhost or AzureStorage.");
+                throw new InvalidOperationException($"Cluster:Membership '{membership}' is not supported; use Localhost or AzureStorage.");
             }
 
             silo.AddSessionStorage(configuration);

@@ -6,41 +6,41 @@ namespace OrleansRouting.WebFront.Hosting;
 internal static class ClusterClientExtensions
 {
     /// <summary>
-    /// The WebFront is an Orleans client. <c>Orleans:Clustering</c> picks how it finds gateways: <c>Localhost</c>
-    /// (the default: <c>Orleans:GatewayPorts</c> on 127.0.0.1) or <c>AzureStorage</c> (the silos' membership table).
+    /// The WebFront is an Orleans client. <c>Cluster:Membership</c> picks how it finds gateways: <c>Localhost</c>
+    /// (the default: <c>Cluster:GatewayPorts</c> on 127.0.0.1) or <c>AzureStorage</c> (the silos' membership table).
     /// </summary>
     public static WebApplicationBuilder AddRoutingClusterClient(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var orleans = configuration.GetSection("Orleans");
+        var cluster = configuration.GetSection("Cluster");
         builder.UseOrleansClient(client =>
         {
-            var clusterId = orleans["ClusterId"] ?? "orleans-routing";
-            var serviceId = orleans["ServiceId"] ?? "orleans-routing";
+            var clusterId = cluster["ClusterId"] ?? "orleans-routing";
+            var serviceId = cluster["ServiceId"] ?? "orleans-routing";
             client.Configure<ClusterOptions>(options =>
             {
                 options.ClusterId = clusterId;
                 options.ServiceId = serviceId;
             });
             client.Configure<ClientMessagingOptions>(options =>
-                options.ResponseTimeout = orleans.GetValue("ResponseTimeout", TimeSpan.FromSeconds(15)));
+                options.ResponseTimeout = cluster.GetValue("ResponseTimeout", TimeSpan.FromSeconds(15)));
 
-            var clustering = orleans["Clustering"] ?? "Localhost";
-            if (clustering.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+            var membership = cluster["Membership"] ?? "Localhost";
+            if (membership.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
             {
-                var ports = orleans.GetSection("GatewayPorts").Get<int[]>() is { Length: > 0 } configured ? configured : [30000];
+                var ports = cluster.GetSection("GatewayPorts").Get<int[]>() is { Length: > 0 } configured ? configured : [30000];
                 client.UseLocalhostClustering(ports, serviceId, clusterId);
             }
-            else if (clustering.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
+            else if (membership.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
             {
                 var connection = configuration["AzureStorage:ConnectionString"] is { Length: > 0 } value
                     ? value
-                    : throw new InvalidOperationException("AzureStorage:ConnectionString is required by Orleans:Clustering=AzureStorage.");
+                    : throw new InvalidOperationException("AzureStorage:ConnectionString is required by Cluster:Membership=AzureStorage.");
                 client.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(connection));
             }
             else
             {
-                throw new InvalidOperationException($"Orleans:Clustering '{clustering}' is not supported; use Localhost or AzureStorage.");
+                throw new InvalidOperationException($"Cluster:Membership '{membership}' is not supported; use Localhost or AzureStorage.");
             }
         });
         return builder;
