@@ -16,6 +16,9 @@ public sealed class StackOptions
     public const string RotatedApiKey = "test-api-key-rotated-fedcba9876543210";
 
     public short Silos { get; set; } = 2;
+
+    /// <summary>Fixed to let a second stack read what a first one stored (Azure storage keys include it).</summary>
+    public string? ServiceId { get; set; }
     public SandboxOptions Sandbox { get; } = new();
 
     /// <summary>Silo configuration on top of the defaults below (CXone at the sandbox, fast retries, memory storage).</summary>
@@ -26,6 +29,13 @@ public sealed class StackOptions
         ["Cxone:TotalTimeout"] = "00:00:04",
         ["Storage:Provider"] = "Memory",
     };
+
+    /// <summary>Session state in Azure Table storage on the given Azurite.</summary>
+    public void UseAzureTableStorage(string connectionString)
+    {
+        SiloSettings["Storage:Provider"] = "AzureTable";
+        SiloSettings["AzureStorage:ConnectionString"] = connectionString;
+    }
 
     public Dictionary<string, string?> WebFrontSettings { get; } = new()
     {
@@ -76,6 +86,11 @@ public sealed class RoutingStack : IAsyncDisposable
 
         var builder = new TestClusterBuilder(options.Silos);
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        if (options.ServiceId is not null)
+        {
+            builder.Options.ServiceId = options.ServiceId;
+        }
+
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(siloSettings));
         builder.AddSiloBuilderConfigurator<RoutingSiloConfigurator>();
         var cluster = builder.Build();
