@@ -16,6 +16,9 @@ public enum RoutingStatus
 
     /// <summary>CXone did not answer within the time budget; safe to retry (the session grain deduplicates).</summary>
     CxoneTimeout = 4,
+
+    /// <summary>Not created within the answer budget; the session keeps retrying in the background.</summary>
+    Pending = 5,
 }
 
 /// <summary>Which queue an escalation goes to and why.</summary>
@@ -41,4 +44,6 @@ public sealed record RoutingResult(
     [property: Id(2)] string? QueueId,
     [property: Id(3)] string? InteractionId,
     [property: Id(4)] bool Duplicate,
-    [property: Id(5)] RoutingError? Error);
+    [property: Id(5)] RoutingError? Error,
+    [property: Id(6)] int Attempts = 0,
+    [property: Id(7)] DateTimeOffset? NextAttemptAt = null);

@@ -1,5 +1,20 @@
 namespace OrleansRouting;
 
+public enum SessionStatus
+{
+    /// <summary>No attempt yet.</summary>
+    New = 0,
+
+    /// <summary>An attempt is running or a retry is scheduled; a reminder wakes the session up after a crash.</summary>
+    Pending = 1,
+
+    /// <summary>The session has its one CXone interaction. Terminal.</summary>
+    Routed = 2,
+
+    /// <summary>The last cycle failed for good (rejected, queue not found, or retries gave up); the next webhook starts a new one.</summary>
+    Failed = 3,
+}
+
 /// <summary>
 /// The persisted record of one Cognigy session. Stored as JSON with type names by the Azure providers,
 /// so the type name is pinned with an alias and ids are never renumbered.
@@ -19,6 +34,27 @@ public sealed class SessionState
     [Id(9)] public int Attempts { get; set; }
     [Id(10)] public string? LastError { get; set; }
     [Id(11)] public int? LastCxoneStatus { get; set; }
+    [Id(12)] public SessionStatus Status { get; set; }
+
+    /// <summary>The escalation being routed, kept so a retry after a crash can rebuild the CXone request.</summary>
+    [Id(13)] public Escalation? Escalation { get; set; }
+
+    /// <summary>
+    /// Set (and written) before the interaction POST, cleared once its outcome is written: if found set after a
+    /// crash, CXone may already hold the interaction, so the retry reuses the same Idempotency-Key.
+    /// </summary>
+    [Id(14)] public DateTimeOffset? CreateStartedAt { get; set; }
+
+    [Id(15)] public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>When background retries of the current cycle stop.</summary>
+    [Id(16)] public DateTimeOffset? GiveUpAt { get; set; }
+
+    /// <summary>Why the last cycle failed, as answered to the caller.</summary>
+    [Id(17)] public RoutingStatus? FailureStatus { get; set; }
+
+    /// <summary>Whether the durable recovery reminder is registered (so it is removed once the session settles).</summary>
+    [Id(18)] public bool RecoveryScheduled { get; set; }
 
     public bool IsRouted => InteractionId is not null;
 }

@@ -21,7 +21,12 @@ public static class RoutingSiloExtensions
         services.AddSingleton<IPostConfigureOptions<RoutingOptions>, RoutingOptionsSetup>();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
 
+        // Orleans refuses reminder periods under a minute unless told otherwise; the recovery period is ours to choose.
+        services.AddOptions<ReminderOptions>().Configure<IOptions<RoutingOptions>>((reminders, routing) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, routing.Value.RecoveryReminderPeriod.Ticks)));
+
         services.AddSingleton<IntentRouter>();
+        services.AddSingleton<EscalationDispatcher>();
         services.AddSingleton<SiloTokenCache>();
         services.AddSingleton<SiloQueueCache>();
         services.AddTransient<BearerTokenHandler>();

@@ -2,10 +2,14 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Orleans.Hosting;
+using Orleans.Reminders.AzureStorage;
 
 namespace OrleansRouting.Grains;
 
-/// <summary>Where session state lives: memory for a local run, Azure Table or Blob storage in production.</summary>
+/// <summary>
+/// Where session state and the reminders that resume pending sessions live: memory for a local run, Azure Table
+/// (or Blob, for state) storage in production.
+/// </summary>
 public static class SessionStorage
 {
     public const string ProviderName = "sessions";
@@ -17,6 +21,7 @@ public static class SessionStorage
         {
             case "MEMORY":
                 silo.AddMemoryGrainStorage(ProviderName);
+                silo.UseInMemoryReminderService();
                 break;
             case "AZURETABLE":
                 var tableConnection = AzureStorageConnection.Require(configuration, "Storage:Provider=AzureTable");
@@ -25,6 +30,7 @@ public static class SessionStorage
                     options.TableServiceClient = new TableServiceClient(tableConnection);
                     options.TableName = configuration["Storage:TableName"] ?? "OrleansRoutingSessions";
                 });
+                silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(tableConnection));
                 break;
             case "AZUREBLOB":
                 var blobConnection = AzureStorageConnection.Require(configuration, "Storage:Provider=AzureBlob");
@@ -33,6 +39,7 @@ public static class SessionStorage
                     options.BlobServiceClient = new BlobServiceClient(blobConnection);
                     options.ContainerName = configuration["Storage:ContainerName"] ?? "orleans-routing-sessions";
                 });
+                silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(blobConnection));
                 break;
             default:
                 throw new InvalidOperationException($"Storage:Provider '{provider}' is not supported; use Memory, AzureTable or AzureBlob.");

@@ -30,6 +30,29 @@ public sealed class RoutingOptions
 
     /// <summary>How long "no such queue" is remembered, so a bad mapping does not cost a lookup per webhook.</summary>
     public TimeSpan QueueNotFoundTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a webhook waits for the interaction before it is answered 202 "pending"; keep it below
+    /// Cognigy's HTTP Request timeout (8 s by default).
+    /// </summary>
+    public TimeSpan AnswerBudget { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// When CXone is unavailable or slow, keep retrying inside the session (answering 202) rather than answering
+    /// 503/504 and leaving the retry to Cognigy.
+    /// </summary>
+    public bool RetryInBackground { get; set; } = true;
+
+    /// <summary>First background retry delay; doubles per attempt, jittered, capped by <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Background retries of one escalation stop this long after its first attempt.</summary>
+    public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Period of the durable reminder that resumes a pending session after a silo crash.</summary>
+    public TimeSpan RecoveryReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class RoutingOptionsSetup : IPostConfigureOptions<RoutingOptions>
@@ -67,6 +90,21 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         if (options.Priority is < 1 or > 10)
         {
             failures.Add("Routing:Priority must be between 1 (highest) and 10.");
+        }
+
+        if (options.AnswerBudget <= TimeSpan.Zero)
+        {
+            failures.Add("Routing:AnswerBudget must be positive.");
+        }
+
+        if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay || options.GiveUpAfter <= TimeSpan.Zero)
+        {
+            failures.Add("Routing:RetryBaseDelay and Routing:GiveUpAfter must be positive, Routing:RetryMaxDelay at least RetryBaseDelay.");
+        }
+
+        if (options.RecoveryReminderPeriod <= TimeSpan.Zero)
+        {
+            failures.Add("Routing:RecoveryReminderPeriod must be positive.");
         }
 
         if (options.QueueCacheTtl <= TimeSpan.Zero || options.QueueNotFoundTtl < TimeSpan.Zero)

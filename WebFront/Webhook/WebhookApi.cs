@@ -19,7 +19,7 @@ public static class WebhookApi
         return group;
     }
 
-    internal static async Task<Results<Ok<WebhookSuccess>, ProblemHttpResult, ValidationProblem>> HandleCognigyAsync(
+    internal static async Task<Results<Ok<WebhookSuccess>, Accepted<WebhookPending>, ProblemHttpResult, ValidationProblem>> HandleCognigyAsync(
         HttpRequest request, IClusterClient cluster, IOptions<WebhookLimits> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -62,11 +62,22 @@ public static class WebhookApi
             return Problems.ClusterUnavailable(request.HttpContext.Response);
         }
 
-        return result.Status == RoutingStatus.Routed
-            ? TypedResults.Ok(new WebhookSuccess("success", result.InteractionId!, result.QueueId!, result.Decision.QueueName, result.Decision.Intent, result.Duplicate))
-            : Problems.FromRouting(result, request.HttpContext.Response);
+        return result.Status switch
+        {
+            RoutingStatus.Routed => TypedResults.Ok(new WebhookSuccess(
+                "success", result.InteractionId!, result.QueueId!, result.Decision.QueueName, result.Decision.Intent, result.Duplicate)),
+            RoutingStatus.Pending => TypedResults.Accepted((string?)null, new WebhookPending(
+                "pending", escalation.SessionId, result.Decision.QueueName, result.Decision.Intent, result.Attempts, result.Error?.Message, result.NextAttemptAt)),
+            _ => Problems.FromRouting(result, request.HttpContext.Response),
+        };
     }
 }
+
+/// <summary>
+/// Not created within the answer budget: the bridge keeps trying (durably) and a repeat of the same webhook returns
+/// the current status; Cognigy need not, and must not be able to, start a second creation.
+/// </summary>
+public sealed record WebhookPending(string Status, string SessionId, string QueueName, string Intent, int Attempts, string? LastError, DateTimeOffset? NextAttemptAt);
 
 /// <summary>The answer Cognigy gets; the seed's fields plus what the bridge decided.</summary>
 public sealed record WebhookSuccess(string Status, string CxoneInteractionId, string QueueId, string QueueName, string Intent, bool Duplicate);

@@ -9,6 +9,9 @@ namespace OrleansRouting.Tests.Routing;
 /// <summary>Each test gets its own stack: the token and queue caches are cluster-wide, so counts start from zero.</summary>
 public sealed class CxoneFailureTests
 {
+    /// <summary>The mode in which transient CXone failures are answered 503/504 and Cognigy's retry does the rest.</summary>
+    private static void CognigyOwnsRetries(StackOptions options) => options.SiloSettings["Routing:RetryInBackground"] = "false";
+
     [Fact]
     public async Task Queue_lookup_503_is_retried_and_the_webhook_succeeds()
     {
@@ -56,7 +59,7 @@ public sealed class CxoneFailureTests
     [Fact]
     public async Task Create_503_is_not_retried_in_request_and_answers_503_with_retry_after()
     {
-        await using var stack = await RoutingStack.StartAsync();
+        await using var stack = await RoutingStack.StartAsync(CognigyOwnsRetries);
         var sessionId = Payloads.NewSessionId();
         stack.Sandbox.State.FailNext(SandboxEndpoint.Interactions, 1, 503, "down", TimeSpan.FromSeconds(7));
 
@@ -86,7 +89,7 @@ public sealed class CxoneFailureTests
     [Fact]
     public async Task Cxone_unavailable_after_retries_is_a_503_with_retry_after()
     {
-        await using var stack = await RoutingStack.StartAsync();
+        await using var stack = await RoutingStack.StartAsync(CognigyOwnsRetries);
         stack.Sandbox.State.FailNext(SandboxEndpoint.Queues, 10, 500, "boom");
 
         using var response = await stack.PostWebhookAsync(Payloads.Escalation());
@@ -101,7 +104,7 @@ public sealed class CxoneFailureTests
     [Fact]
     public async Task Hanging_create_is_a_504_within_the_time_budget()
     {
-        await using var stack = await RoutingStack.StartAsync();
+        await using var stack = await RoutingStack.StartAsync(CognigyOwnsRetries);
         var sessionId = Payloads.NewSessionId();
         stack.Sandbox.State.HangNext(SandboxEndpoint.Interactions, 1);
         var started = DateTimeOffset.UtcNow;
