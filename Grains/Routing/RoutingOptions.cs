@@ -35,7 +35,7 @@ public sealed class RoutingOptions
     /// How long a webhook waits for the interaction before it is answered 202 "pending"; keep it below
     /// Cognigy's HTTP Request timeout (8 s by default).
     /// </summary>
-    public TimeSpan AnswerBudget { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan AnswerBudget { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>
     /// When CXone is unavailable or slow, keep retrying inside the session (answering 202) rather than answering

@@ -23,7 +23,7 @@ internal static class ClusterClientExtensions
                 options.ServiceId = serviceId;
             });
             client.Configure<ClientMessagingOptions>(options =>
-                options.ResponseTimeout = cluster.GetValue("ResponseTimeout", TimeSpan.FromSeconds(15)));
+                options.ResponseTimeout = cluster.GetValue("ResponseTimeout", TimeSpan.FromSeconds(5)));
 
             var membership = cluster["Membership"] ?? "Localhost";
             if (membership.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
@@ -43,6 +43,7 @@ internal static class ClusterClientExtensions
                 throw new InvalidOperationException($"Cluster:Membership '{membership}' is not supported; use Localhost or AzureStorage.");
             }
         });
+        builder.Services.AddSingleton<ClusterCalls>();
         return builder;
     }
 }

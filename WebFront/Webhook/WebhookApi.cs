@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OrleansRouting.WebFront.Hosting;
 
 namespace OrleansRouting.WebFront.Webhook;
 
@@ -20,7 +21,7 @@ public static class WebhookApi
     }
 
     internal static async Task<Results<Ok<WebhookSuccess>, Accepted<WebhookPending>, ProblemHttpResult, ValidationProblem>> HandleCognigyAsync(
-        HttpRequest request, IClusterClient cluster, IOptions<WebhookLimits> options, CancellationToken cancellationToken)
+        HttpRequest request, IClusterClient cluster, ClusterCalls calls, IOptions<WebhookLimits> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         if (!request.HasJsonContentType())
@@ -54,11 +55,12 @@ public static class WebhookApi
         RoutingResult result;
         try
         {
-            result = await cluster.GetGrain<ISessionGrain>(escalation.SessionId).Route(escalation);
+            var session = cluster.GetGrain<ISessionGrain>(escalation.SessionId);
+            result = await calls.InvokeAsync(() => session.Route(escalation), cancellationToken);
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {
-            // The session grain deduplicates, so a retry after a cluster hiccup cannot create a second interaction.
+            // Out of budget; the caller's own retry is just as safe as ours was.
             return Problems.ClusterUnavailable(request.HttpContext.Response);
         }
 
