@@ -12,6 +12,8 @@ internal sealed class AdminHandlers(SandboxState state)
         "CXone sandbox (NICE CXone REST API emulator): POST /oauth/token, GET /api/v2/queues, POST /api/v2/interactions; "
         + "admin: GET /_sandbox/stats, POST /_sandbox/reset, POST /_sandbox/faults";
 
+    private const string ActionList = "fail, errorRate, failFor, latency, hang, hangFor, hangRate, drop, dropRate, revoke, expire, clear";
+
     public static Task DescribeAsync(HttpContext context)
     {
         context.Response.ContentType = "text/plain; charset=utf-8";
@@ -23,14 +25,15 @@ internal sealed class AdminHandlers(SandboxState state)
         // ?interactions=false keeps the answer small after a long benchmark.
         bool includeInteractions = !string.Equals(context.Request.Query["interactions"], "false", StringComparison.OrdinalIgnoreCase);
         var stats = new StatsResponse(
-            new RequestCounts(
-                state.RequestCount(SandboxEndpoint.Token),
-                state.RequestCount(SandboxEndpoint.Queues),
-                state.RequestCount(SandboxEndpoint.Interactions)),
+            PerEndpoint(state.RequestCount),
             state.TokensIssued,
             state.InteractionsCreated,
             state.QueueLookups.Count,
-            state.SessionCounts(),
+            state.DroppedResponses,
+            state.IdempotentReplays,
+            PerEndpoint(state.InjectedFailures),
+            PerEndpoint(state.HungRequests),
+            state.InteractionCountsBySession(),
             includeInteractions
                 ? [.. state.Interactions.Select(static i => new InteractionSummary(i.Id, i.SessionId, i.QueueId, i.Priority, i.CreatedAt))]
                 : null);
@@ -56,9 +59,9 @@ internal sealed class AdminHandlers(SandboxState state)
             return;
         }
 
-        if (fault?.Action is not { Length: > 0 } action)
+        if (fault?.Action is not { Length: > 0 } actionName)
         {
-            await BadRequestAsync(context, "Field 'action' is required (fail, latency, hang, revoke, expire, clear)");
+            await BadRequestAsync(context, $"Field 'action' is required ({ActionList})");
             return;
         }
 
@@ -73,9 +76,13 @@ internal sealed class AdminHandlers(SandboxState state)
             }
         }
 
-        action = action.ToLowerInvariant();
-        bool needsEndpoint = action is "fail" or "latency" or "hang";
-        if (needsEndpoint && endpoint is null)
+        if (CanonicalAction(actionName) is not { } action)
+        {
+            await BadRequestAsync(context, $"Field 'action' must be one of {ActionList}");
+            return;
+        }
+
+        if (endpoint is null && action is not ("revoke" or "expire" or "clear"))
         {
             await BadRequestAsync(context, $"Field 'endpoint' is required for action '{action}'");
             return;
@@ -88,18 +95,51 @@ internal sealed class AdminHandlers(SandboxState state)
             return;
         }
 
+        string? problem = Apply(action, endpoint, count, fault);
+        if (problem is not null)
+        {
+            await BadRequestAsync(context, problem);
+            return;
+        }
+
+        await WriteAppliedAsync(context, action, endpoint is { } applied ? EndpointName(applied) : null);
+    }
+
+    /// <summary>Applies a validated action; returns a problem description instead when a field is missing or out of range.</summary>
+    private string? Apply(string action, SandboxEndpoint? endpoint, int count, FaultRequest fault)
+    {
+        TimeSpan? retryAfter = fault.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Max(0, seconds)) : null;
+        int status = fault.Status ?? StatusCodes.Status503ServiceUnavailable;
+        bool usesStatus = action is "fail" or "errorRate" or "failFor";
+        if (usesStatus && status is < 100 or > 599)
+        {
+            return "Field 'status' must be an HTTP status code from 100 to 599";
+        }
+
+        bool usesRate = action is "errorRate" or "hangRate" or "dropRate";
+        double rate = fault.Rate ?? double.NaN;
+        if (usesRate && !(rate >= 0 && rate <= 1))
+        {
+            return $"Field 'rate' is required for action '{action}': a probability from 0 to 1";
+        }
+
+        bool usesDuration = action is "failFor" or "hangFor";
+        if (usesDuration && fault.DurationMs is not >= 0)
+        {
+            return $"Field 'durationMs' is required for action '{action}' and must not be negative";
+        }
+
+        TimeSpan duration = TimeSpan.FromMilliseconds(fault.DurationMs ?? 0);
         switch (action)
         {
             case "fail":
-                int status = fault.Status ?? StatusCodes.Status503ServiceUnavailable;
-                if (status is < 100 or > 599)
-                {
-                    await BadRequestAsync(context, "Field 'status' must be an HTTP status code from 100 to 599");
-                    return;
-                }
-
-                TimeSpan? retryAfter = fault.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(Math.Max(0, seconds)) : null;
                 state.FailNext(endpoint!.Value, count, status, fault.Message, retryAfter);
+                break;
+            case "errorRate":
+                state.SetErrorRate(endpoint!.Value, rate, status, retryAfter, fault.Message);
+                break;
+            case "failFor":
+                state.FailFor(endpoint!.Value, duration, status, retryAfter, fault.Message);
                 break;
             case "latency":
                 state.SetLatency(endpoint!.Value, TimeSpan.FromMilliseconds(Math.Max(0, fault.LatencyMs ?? 0)));
@@ -107,26 +147,60 @@ internal sealed class AdminHandlers(SandboxState state)
             case "hang":
                 state.HangNext(endpoint!.Value, count);
                 break;
+            case "hangFor":
+                state.HangFor(endpoint!.Value, duration);
+                break;
+            case "hangRate":
+                state.SetHangRate(endpoint!.Value, rate);
+                break;
+            case "drop":
+                state.DropResponseNext(endpoint!.Value, count);
+                break;
+            case "dropRate":
+                state.SetDropResponseRate(endpoint!.Value, rate);
+                break;
             case "revoke":
                 state.RevokeAllTokens();
                 break;
             case "expire":
                 state.ExpireAllTokens();
                 break;
-            case "clear":
-                foreach (SandboxEndpoint target in endpoint is { } single ? [single] : Enum.GetValues<SandboxEndpoint>())
+            default: // "clear"
+                if (endpoint is { } single)
                 {
-                    state.ClearFaults(target);
+                    state.ClearFaults(single);
+                }
+                else
+                {
+                    state.ClearFaults();
                 }
 
                 break;
-            default:
-                await BadRequestAsync(context, "Field 'action' must be one of fail, latency, hang, revoke, expire, clear");
-                return;
         }
 
-        await WriteAppliedAsync(context, action, endpoint is { } applied ? EndpointName(applied) : null);
+        return null;
     }
+
+    /// <summary>Actions match case-insensitively and are reported back in their canonical spelling.</summary>
+    private static string? CanonicalAction(string name) => name.ToLowerInvariant() switch
+    {
+        "fail" => "fail",
+        "errorrate" => "errorRate",
+        "failfor" => "failFor",
+        "latency" => "latency",
+        "hang" => "hang",
+        "hangfor" => "hangFor",
+        "hangrate" => "hangRate",
+        "drop" => "drop",
+        "droprate" => "dropRate",
+        "revoke" => "revoke",
+        "expire" => "expire",
+        "clear" => "clear",
+        _ => null,
+    };
+
+    private static RequestCounts PerEndpoint(Func<SandboxEndpoint, int> read) =>
+        new(read(SandboxEndpoint.Token), read(SandboxEndpoint.Queues), read(SandboxEndpoint.Interactions));
 
     internal static SandboxEndpoint? ParseEndpoint(string name) => name.ToLowerInvariant() switch
     {

@@ -99,6 +99,11 @@ internal sealed class CxoneApiHandlers
         }
 
         string token = _state.IssueToken();
+        if (TryDropResponse(context, SandboxEndpoint.Token))
+        {
+            return;
+        }
+
         HttpResponse response = context.Response;
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
@@ -132,7 +137,17 @@ internal sealed class CxoneApiHandlers
             string name = nameValues[0] ?? string.Empty;
             _state.RecordQueueLookup(name);
             byte[] body = _state.Queues.TryGetFoundBody(name, out byte[] found) ? found : _state.Queues.NotFoundBody;
+            if (TryDropResponse(context, SandboxEndpoint.Queues))
+            {
+                return;
+            }
+
             await WriteBytesAsync(context, StatusCodes.Status200OK, body);
+            return;
+        }
+
+        if (TryDropResponse(context, SandboxEndpoint.Queues))
+        {
             return;
         }
 
@@ -177,6 +192,7 @@ internal sealed class CxoneApiHandlers
             string? idempotencyKey = request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
             if (idempotencyKey is not null && _state.TryGetByIdempotencyKey(idempotencyKey, out CreatedInteraction? previous))
             {
+                _state.CountIdempotentReplay();
                 await WriteInteractionAsync(context, StatusCodes.Status200OK, previous!);
                 return;
             }
@@ -192,11 +208,24 @@ internal sealed class CxoneApiHandlers
                 document.RootElement.Clone(),
                 _state.Time.GetUtcNow());
             (CreatedInteraction interaction, bool created) = _state.Record(candidate);
+            if (!created)
+            {
+                _state.CountIdempotentReplay();
+            }
+            else if (TryDropResponse(context, SandboxEndpoint.Interactions))
+            {
+                // Created and recorded (key included), but the client never learns: a retry with the key gets the replay.
+                return;
+            }
+
             await WriteInteractionAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, interaction);
         }
     }
 
-    /// <summary>Counts the request and plays any injected fault; false means the request is already dealt with.</summary>
+    /// <summary>
+    /// Counts the request and plays any injected fault, in this order: latency, hang (HangNext, HangFor, hang rate),
+    /// error (FailNext, FailFor, error rate). False means the request is already dealt with.
+    /// </summary>
     private async ValueTask<bool> ApplyFaultsAsync(HttpContext context, SandboxEndpoint endpoint)
     {
         _state.CountRequest(endpoint);
@@ -217,8 +246,9 @@ internal sealed class CxoneApiHandlers
             }
         }
 
-        if (faults.TryTakeHang())
+        if (faults.ShouldHang())
         {
+            _state.CountHung(endpoint);
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
             try
             {
@@ -234,17 +264,31 @@ internal sealed class CxoneApiHandlers
             return false;
         }
 
-        if (faults.TryTakeFailure() is { } failure)
+        if (faults.TryTakeError() is { } error)
         {
-            if (failure.RetryAfter is { } retryAfter)
+            _state.CountInjectedFailure(endpoint);
+            if (error.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter;
             }
 
-            await WriteBytesAsync(context, failure.Status, failure.Body);
+            await WriteBytesAsync(context, error.Status, error.Body);
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>For a request that succeeded: true if its response is to be dropped, in which case the connection is already aborted.</summary>
+    private bool TryDropResponse(HttpContext context, SandboxEndpoint endpoint)
+    {
+        if (!_state.Faults(endpoint).ShouldDrop())
+        {
+            return false;
+        }
+
+        _state.CountDroppedResponse();
+        context.Abort();
         return true;
     }
 

@@ -29,9 +29,14 @@ internal sealed record StatsResponse(
     int TokensIssued,
     int InteractionsCreated,
     int QueueLookups,
+    int DroppedResponses,
+    int IdempotentReplays,
+    RequestCounts InjectedFailures,
+    RequestCounts HungRequests,
     IReadOnlyDictionary<string, int> InteractionsPerSession,
     IReadOnlyList<InteractionSummary>? Interactions);
 
+/// <summary>One number per emulated endpoint (request counts, injected failures, hung requests).</summary>
 internal sealed record RequestCounts(int Token, int Queues, int Interactions);
 
 internal sealed record InteractionSummary(string Id, string SessionId, string QueueId, int Priority, DateTimeOffset CreatedAt);
@@ -43,7 +48,9 @@ internal sealed record FaultRequest(
     int? Status,
     string? Message,
     int? RetryAfterSeconds,
-    int? LatencyMs);
+    int? LatencyMs,
+    double? Rate,
+    int? DurationMs);
 
 internal sealed record FaultApplied(string Applied, string? Endpoint);
 
