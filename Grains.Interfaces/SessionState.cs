@@ -53,8 +53,19 @@ public sealed class SessionState
     /// <summary>Why the last cycle failed, as answered to the caller.</summary>
     [Id(17)] public RoutingStatus? FailureStatus { get; set; }
 
-    /// <summary>Whether the durable recovery reminder is registered (so it is removed once the session settles).</summary>
-    [Id(18)] public bool RecoveryScheduled { get; set; }
+    /// <summary>
+    /// Whether the session's reminder is registered: every minute or so while pending (resumes after a crash), once
+    /// at the end of the dedup window when settled (removes the state).
+    /// </summary>
+    [Id(18)] public bool ReminderScheduled { get; set; }
+
+    /// <summary>When the session stopped changing (routed, or its last cycle failed); the dedup window counts from here.</summary>
+    public DateTimeOffset? SettledAt => Status switch
+    {
+        SessionStatus.Routed => RoutedAt,
+        SessionStatus.Failed => LastAttemptAt,
+        _ => null,
+    };
 
     public bool IsRouted => InteractionId is not null;
 }

@@ -6,9 +6,10 @@ namespace OrleansRouting.Grains;
 
 /// <summary>
 /// One Cognigy session. Not reentrant on purpose: concurrent duplicates queue behind the first call, so
-/// "check for an interaction or a running attempt, else start one" is atomic without locks. An attempt cycle runs
-/// as a background task of the activation: the webhook waits for it only up to <see cref="RoutingOptions.AnswerBudget"/>,
-/// then is answered "pending" while the cycle retries; a reminder resumes the cycle if the silo dies.
+/// "check for an interaction or a running cycle, else start one" is atomic without locks. A routing cycle runs as a
+/// background task of the activation: the webhook waits for it only up to <see cref="RoutingOptions.AnswerBudget"/>,
+/// then is answered "pending" while the cycle retries; a durable reminder resumes the cycle if the silo dies, and
+/// removes the state once the dedup window has passed.
 /// </summary>
 public sealed partial class SessionGrain(
     [PersistentState("session", SessionStorage.ProviderName)] IPersistentState<SessionState> session,
@@ -18,7 +19,7 @@ public sealed partial class SessionGrain(
     TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
-    private const string RecoveryReminder = "resume-routing";
+    private const string LifecycleReminder = "session-lifecycle";
     private Task<RoutingResult>? _cycle;
     private bool _unsaved;
 
@@ -26,10 +27,17 @@ public sealed partial class SessionGrain(
 
     private string SessionId => this.GetPrimaryKeyString();
 
-    public Task<SessionState> GetState() => Task.FromResult(State);
+    private RoutingOptions Options => options.CurrentValue;
+
+    public Task<SessionState> GetState() => Task.FromResult(IsExpired ? new SessionState() : State);
 
     public async Task<RoutingResult> Route(Escalation escalation)
     {
+        if (IsExpired)
+        {
+            await ForgetAsync();
+        }
+
         if (State.IsRouted)
         {
             if (_unsaved)
@@ -37,12 +45,12 @@ public sealed partial class SessionGrain(
                 await SaveAsync();
             }
 
-            return Result(RoutingStatus.Routed, duplicate: true);
+            return State.ToResult(RoutingStatus.Routed, duplicate: true);
         }
 
         if (_cycle is { IsCompleted: false })
         {
-            return Result(RoutingStatus.Pending);
+            return State.ToResult(RoutingStatus.Pending);
         }
 
         if (State.Status != SessionStatus.Pending || State.Escalation is null)
@@ -53,30 +61,34 @@ public sealed partial class SessionGrain(
         _cycle = RunCycleAsync();
         try
         {
-            return await _cycle.WaitAsync(options.CurrentValue.AnswerBudget);
+            return await _cycle.WaitAsync(Options.AnswerBudget);
         }
         catch (TimeoutException)
         {
-            return Result(RoutingStatus.Pending);
+            return State.ToResult(RoutingStatus.Pending);
         }
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (State.Status != SessionStatus.Pending || State.Escalation is null)
+        if (State.Status == SessionStatus.Pending && State.Escalation is not null)
         {
-            return StopRecoveryAsync();
+            if (_cycle is not { IsCompleted: false })
+            {
+                // After a crash: nobody is waiting, the cycle resumes from the persisted escalation.
+                LogResuming(logger, SessionId, State.CreateStartedAt is not null);
+                _cycle = RunCycleAsync();
+            }
         }
-
-        if (_cycle is not { IsCompleted: false })
+        else if (IsExpired || State.Status == SessionStatus.New)
         {
-            // After a crash: nobody is waiting, the cycle just resumes from the persisted escalation.
-            LogResuming(logger, SessionId, State.CreateStartedAt is not null);
-            _cycle = RunCycleAsync();
+            await ForgetAsync();
+            DeactivateOnIdle();
         }
-
-        return Task.CompletedTask;
     }
+
+    private bool IsExpired =>
+        Options.DedupWindow > TimeSpan.Zero && State.SettledAt is { } settled && time.GetUtcNow() >= settled + Options.DedupWindow;
 
     private void StartCycle(Escalation escalation)
     {
@@ -84,7 +96,7 @@ public sealed partial class SessionGrain(
         var now = time.GetUtcNow();
         State.Escalation = escalation;
         State.FirstSeenAt ??= now;
-        State.GiveUpAt = now + options.CurrentValue.GiveUpAfter;
+        State.GiveUpAt = now + Options.GiveUpAfter;
         State.Intent = decision.Intent;
         State.Confidence = decision.Confidence;
         State.QueueName = decision.QueueName;
@@ -95,7 +107,23 @@ public sealed partial class SessionGrain(
     private async Task<RoutingResult> RunCycleAsync()
     {
         var escalation = State.Escalation!;
-        var decision = Decision();
+        var decision = State.ToDecision();
+
+        // Idle collection must not end a cycle that is sleeping between retries (the reminder would resume it, later).
+        DelayDeactivation(Options.GiveUpAfter);
+        try
+        {
+            return await AttemptUntilSettledAsync(escalation, decision);
+        }
+        finally
+        {
+            // Settled: ordinary idle collection again (a non-positive delay clears the one above).
+            DelayDeactivation(TimeSpan.Zero);
+        }
+    }
+
+    private async Task<RoutingResult> AttemptUntilSettledAsync(Escalation escalation, RoutingDecision decision)
+    {
         while (true)
         {
             State.Attempts++;
@@ -106,9 +134,11 @@ public sealed partial class SessionGrain(
                 var queueId = await dispatcher.ResolveQueueAsync(decision.QueueName);
                 if (queueId is null)
                 {
-                    return await FailAsync(RoutingStatus.QueueNotFound, $"Queue '{decision.QueueName}' was not found in CXone", null);
+                    return await SettleFailedAsync(RoutingStatus.QueueNotFound, $"Queue '{decision.QueueName}' was not found in CXone", null);
                 }
 
+                // Recorded durably before CXone can act: after a crash this says the create may have happened, and
+                // the retry carries the same Idempotency-Key so CXone replays it instead of creating another.
                 State.QueueId = queueId;
                 State.Status = SessionStatus.Pending;
                 State.CreateStartedAt = time.GetUtcNow();
@@ -121,35 +151,39 @@ public sealed partial class SessionGrain(
                 State.LastError = null;
                 State.LastCxoneStatus = null;
                 LogRouted(logger, SessionId, decision.QueueName, State.InteractionId);
-                await SaveAsync();
-                await StopRecoveryAsync();
-                return Result(RoutingStatus.Routed);
+                await SettleAsync();
+                return State.ToResult(RoutingStatus.Routed);
             }
-            catch (CxoneException ex) when (ex.Kind != CxoneFailureKind.Rejected && options.CurrentValue.RetryInBackground)
+            catch (CxoneException ex) when (ex.Kind != CxoneFailureKind.Rejected && Options.RetryInBackground)
             {
                 State.LastError = ex.Message;
                 State.LastCxoneStatus = ex.Status;
-                var delay = RetryDelay.Next(State.Attempts, ex.RetryAfter, options.CurrentValue);
+                var delay = RetryDelay.Next(State.Attempts, ex.RetryAfter, Options);
                 if (time.GetUtcNow() + delay > State.GiveUpAt)
                 {
-                    return await FailAsync(StatusOf(ex), $"Gave up after {State.Attempts} attempts: {ex.Message}", ex);
+                    return await SettleFailedAsync(ex.ToRoutingStatus(), $"Gave up after {State.Attempts} attempts: {ex.Message}", ex);
                 }
 
                 State.Status = SessionStatus.Pending;
                 State.NextAttemptAt = time.GetUtcNow() + delay;
                 LogRetryScheduled(logger, SessionId, delay.TotalSeconds, ex.Message);
-                await EnsureRecoveryAsync();
+                if (!State.ReminderScheduled)
+                {
+                    await this.RegisterOrUpdateReminder(LifecycleReminder, Options.RecoveryReminderPeriod, Options.RecoveryReminderPeriod);
+                    State.ReminderScheduled = true;
+                }
+
                 await SaveAsync();
                 await Task.Delay(delay, time);
             }
             catch (CxoneException ex)
             {
-                return await FailAsync(StatusOf(ex), ex.Message, ex);
+                return await SettleFailedAsync(ex.ToRoutingStatus(), ex.Message, ex);
             }
         }
     }
 
-    private async Task<RoutingResult> FailAsync(RoutingStatus status, string message, CxoneException? cause)
+    private async Task<RoutingResult> SettleFailedAsync(RoutingStatus status, string message, CxoneException? cause)
     {
         State.Status = SessionStatus.Failed;
         State.FailureStatus = status;
@@ -158,9 +192,57 @@ public sealed partial class SessionGrain(
         State.NextAttemptAt = null;
         State.CreateStartedAt = null;
         LogAttemptFailed(logger, SessionId, status, message);
+        await SettleAsync();
+        return State.ToResult(status, error: new RoutingError(message, cause?.Status, cause?.RetryAfter));
+    }
+
+    /// <summary>
+    /// Writes the settled state, then (off the caller's path) points the session's reminder at the end of the dedup
+    /// window, replacing a pending session's recovery period; without a window the reminder is removed.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        var keepReminder = Options.DedupWindow > TimeSpan.Zero;
+        var hadReminder = State.ReminderScheduled;
+        State.ReminderScheduled = keepReminder;
         await SaveAsync();
-        await StopRecoveryAsync();
-        return Result(status, error: new RoutingError(message, cause?.Status, cause?.RetryAfter));
+        if (keepReminder || hadReminder)
+        {
+            _ = RescheduleAfterSettleAsync(keepReminder);
+        }
+    }
+
+    private async Task RescheduleAfterSettleAsync(bool keepReminder)
+    {
+        try
+        {
+            if (keepReminder)
+            {
+                await this.RegisterOrUpdateReminder(LifecycleReminder, Options.DedupWindow, Options.DedupWindow);
+            }
+            else if (await this.GetReminder(LifecycleReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The session is settled either way; a missing expiry reminder only means its state is removed lazily.
+            LogReminderFailed(logger, SessionId, ex.Message);
+        }
+    }
+
+    /// <summary>The dedup window has passed: the session is forgotten and a new webhook for it starts afresh.</summary>
+    private async Task ForgetAsync()
+    {
+        if (State.ReminderScheduled && await this.GetReminder(LifecycleReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        await session.ClearStateAsync();
+        _unsaved = false;
+        LogForgotten(logger, SessionId);
     }
 
     /// <summary>
@@ -172,45 +254,7 @@ public sealed partial class SessionGrain(
         _unsaved = true;
         await session.WriteStateAsync();
         _unsaved = false;
-    }
-
-    private async Task EnsureRecoveryAsync()
-    {
-        if (!State.RecoveryScheduled)
-        {
-            var period = options.CurrentValue.RecoveryReminderPeriod;
-            await this.RegisterOrUpdateReminder(RecoveryReminder, period, period);
-            State.RecoveryScheduled = true;
-        }
-    }
-
-    private async Task StopRecoveryAsync()
-    {
-        if (State.RecoveryScheduled && await this.GetReminder(RecoveryReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-
-        if (State.RecoveryScheduled)
-        {
-            State.RecoveryScheduled = false;
-            await SaveAsync();
-        }
-    }
-
-    private static RoutingStatus StatusOf(CxoneException ex) => ex.Kind switch
-    {
-        CxoneFailureKind.Rejected => RoutingStatus.CxoneRejected,
-        CxoneFailureKind.Timeout => RoutingStatus.CxoneTimeout,
-        _ => RoutingStatus.CxoneUnavailable,
-    };
-
-    private RoutingDecision Decision() => new(State.Intent ?? "", State.Confidence, State.QueueName ?? "", State.UsedFallback);
-
-    private RoutingResult Result(RoutingStatus status, bool duplicate = false, RoutingError? error = null)
-    {
-        error ??= State.LastError is { } last && status != RoutingStatus.Routed ? new RoutingError(last, State.LastCxoneStatus, null) : null;
-        return new(status, Decision(), State.QueueId, State.InteractionId, duplicate, error, State.Attempts, State.NextAttemptAt);
+        GrainFactory.GetGrain<IRecentSessionsGrain>(RecentSessions.ShardOf(SessionId)).Record(State.ToSummary(SessionId, time.GetUtcNow())).Ignore();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Routed session {SessionId} to {QueueName} as interaction {InteractionId}")]
@@ -224,4 +268,10 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming pending session {SessionId} (create was in flight: {CreateInFlight})")]
     private static partial void LogResuming(ILogger logger, string sessionId, bool createInFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reschedule the reminder of session {SessionId}: {Reason}")]
+    private static partial void LogReminderFailed(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} passed its dedup window; state removed")]
+    private static partial void LogForgotten(ILogger logger, string sessionId);
 }

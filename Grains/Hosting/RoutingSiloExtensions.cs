@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using OrleansRouting.Grains.Cxone;
 using OrleansRouting.Grains.Routing;
@@ -23,7 +24,16 @@ public static class RoutingSiloExtensions
 
         // Orleans refuses reminder periods under a minute unless told otherwise; the recovery period is ours to choose.
         services.AddOptions<ReminderOptions>().Configure<IOptions<RoutingOptions>>((reminders, routing) =>
-            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, routing.Value.RecoveryReminderPeriod.Ticks)));
+        {
+            var shortest = new[] { reminders.MinimumReminderPeriod, routing.Value.RecoveryReminderPeriod, routing.Value.DedupWindow }
+                .Where(period => period > TimeSpan.Zero)
+                .Min();
+            reminders.MinimumReminderPeriod = shortest;
+        });
+
+        // Idle sessions leave memory soon (their state is in storage); pending ones keep themselves alive while they work.
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<RoutingOptions>>((collection, routing) =>
+            collection.ClassSpecificCollectionAge[typeof(SessionGrain).FullName!] = routing.Value.IdleSessionLifetime);
 
         services.AddSingleton<IntentRouter>();
         services.AddSingleton<EscalationDispatcher>();

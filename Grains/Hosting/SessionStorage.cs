@@ -29,6 +29,7 @@ public static class SessionStorage
                 {
                     options.TableServiceClient = new TableServiceClient(tableConnection);
                     options.TableName = configuration["Storage:TableName"] ?? "OrleansRoutingSessions";
+                    options.DeleteStateOnClear = true;
                 });
                 silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(tableConnection));
                 break;
@@ -38,6 +39,7 @@ public static class SessionStorage
                 {
                     options.BlobServiceClient = new BlobServiceClient(blobConnection);
                     options.ContainerName = configuration["Storage:ContainerName"] ?? "orleans-routing-sessions";
+                    options.DeleteStateOnClear = true;
                 });
                 silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(blobConnection));
                 break;

@@ -51,6 +51,15 @@ public sealed class RoutingOptions
     /// <summary>Background retries of one escalation stop this long after its first attempt.</summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a settled session is remembered (and repeats deduplicated) before its state is removed so storage
+    /// does not grow without bound. Zero keeps sessions forever.
+    /// </summary>
+    public TimeSpan DedupWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>An idle session activation is removed from memory after this long (its state stays in storage).</summary>
+    public TimeSpan IdleSessionLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Period of the durable reminder that resumes a pending session after a silo crash.</summary>
     public TimeSpan RecoveryReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
@@ -100,6 +109,16 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay || options.GiveUpAfter <= TimeSpan.Zero)
         {
             failures.Add("Routing:RetryBaseDelay and Routing:GiveUpAfter must be positive, Routing:RetryMaxDelay at least RetryBaseDelay.");
+        }
+
+        if (options.IdleSessionLifetime < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Routing:IdleSessionLifetime must be at least one second.");
+        }
+
+        if (options.DedupWindow < TimeSpan.Zero)
+        {
+            failures.Add("Routing:DedupWindow must not be negative (zero keeps sessions forever).");
         }
 
         if (options.RecoveryReminderPeriod <= TimeSpan.Zero)

@@ -70,7 +70,7 @@ public sealed class PendingEscalationTests
         Assert.Equal(SessionStatus.Routed, state.Status);
         Assert.Equal(9, state.Attempts);
         Assert.Equal(9, stack.Sandbox.State.RequestCount(SandboxEndpoint.Interactions));
-        Assert.False(state.RecoveryScheduled);
+        Assert.True(state.ReminderScheduled);
         Assert.Null(state.CreateStartedAt);
     }
 
@@ -111,7 +111,7 @@ public sealed class PendingEscalationTests
         var state = await stack.Session(sessionId).GetState();
         Assert.Equal(RoutingStatus.CxoneUnavailable, state.FailureStatus);
         Assert.StartsWith("Gave up after", state.LastError, StringComparison.Ordinal);
-        Assert.False(state.RecoveryScheduled);
+        Assert.True(state.ReminderScheduled);
         var attemptsAtGiveUp = stack.Sandbox.State.RequestCount(SandboxEndpoint.Interactions);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(attemptsAtGiveUp, stack.Sandbox.State.RequestCount(SandboxEndpoint.Interactions));

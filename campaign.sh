@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The fault campaign (issue: stay correct while CXone is slow, throttling, failing or down): every scenario runs a
+# bounded batch of Cognigy-style escalations against an in-process cluster + CXone sandbox and asserts no duplicate
+# and no lost escalation. Prints one table. CAMPAIGN_SCALE=3 (default here) stretches the outages to full length
+# (token endpoint down 30 s... see README); the test suite runs the same scenarios at scale 1.
+set -uo pipefail
+cd "$(dirname "$0")"
+export CAMPAIGN_SCALE="${CAMPAIGN_SCALE:-3}"
+mkdir -p .run
+rm -f .run/fault-campaign.md
+[[ -x node_modules/.bin/azurite ]] || npm ci --no-audit --no-fund --loglevel=error >/dev/null
+dotnet build tests/OrleansRouting.Tests -nologo -v quiet -clp:NoSummary >.run/build.log 2>&1 || { cat .run/build.log; exit 1; }
+dotnet test tests/OrleansRouting.Tests --no-build --nologo --filter "Category=FaultCampaign" 2>&1 | tail -n 3
+status=${PIPESTATUS[0]}
+echo
+echo "Fault campaign (CAMPAIGN_SCALE=$CAMPAIGN_SCALE):"
+cat .run/fault-campaign.md
+exit "$status"
