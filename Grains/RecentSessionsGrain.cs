@@ -18,7 +18,18 @@ public sealed class RecentSessionsGrain : Grain, IRecentSessionsGrain
 
     public Task Record(SessionSummary summary)
     {
-        _recent.RemoveAll(s => s.SessionId == summary.SessionId);
+        // One-way messages may overtake each other: a session's "pending" report must not replace its "routed" one.
+        var existing = _recent.FindIndex(s => s.SessionId == summary.SessionId);
+        if (existing >= 0 && _recent[existing].UpdatedAt > summary.UpdatedAt)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (existing >= 0)
+        {
+            _recent.RemoveAt(existing);
+        }
+
         _recent.Add(summary);
         if (_recent.Count > Capacity)
         {

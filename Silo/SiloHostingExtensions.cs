@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using OrleansRouting.Grains;
 
 namespace OrleansRouting.Silo;
@@ -59,6 +60,9 @@ internal static class SiloHostingExtensions
 
             silo.AddSessionStorage(configuration);
             silo.AddRoutingGrains();
+
+            // Every silo collects the dashboard's figures; the UI itself is served (behind auth) by the WebFront.
+            silo.AddDashboard();
         });
         return builder;
     }

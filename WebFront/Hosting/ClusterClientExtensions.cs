@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace OrleansRouting.WebFront.Hosting;
 
@@ -24,6 +25,11 @@ internal static class ClusterClientExtensions
             });
             client.Configure<ClientMessagingOptions>(options =>
                 options.ResponseTimeout = cluster.GetValue("ResponseTimeout", TimeSpan.FromSeconds(5)));
+
+            if (Operations.Dashboard.IsEnabled(configuration))
+            {
+                client.AddDashboard();
+            }
 
             var membership = cluster["Membership"] ?? "Localhost";
             if (membership.Equals("Localhost", StringComparison.OrdinalIgnoreCase))

@@ -94,7 +94,8 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        // Appended: on operator endpoints the Basic scheme has already offered itself to browsers.
+        Response.Headers.Append("WWW-Authenticate", $"{SchemeName} header=\"{HeaderName}\"");
         await Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "Unauthorized",

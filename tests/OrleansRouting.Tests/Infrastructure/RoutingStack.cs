@@ -3,6 +3,7 @@ using CxoneSandbox;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using OrleansRouting.Grains;
@@ -42,6 +43,12 @@ public sealed class StackOptions
         ["Webhook:ApiKeys:0"] = ApiKey,
         ["Webhook:ApiKeys:1"] = RotatedApiKey,
     };
+
+    /// <summary>Extra cluster wiring (e.g. a silo configurator that captures logs), applied before the build.</summary>
+    public Action<TestClusterBuilder>? ConfigureCluster { get; set; }
+
+    /// <summary>Extra WebFront host wiring (e.g. logging providers, environment), applied after the settings.</summary>
+    public Action<IWebHostBuilder>? ConfigureWebFront { get; set; }
 }
 
 /// <summary>
@@ -93,6 +100,7 @@ public sealed class RoutingStack : IAsyncDisposable
 
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(siloSettings));
         builder.AddSiloBuilderConfigurator<RoutingSiloConfigurator>();
+        options.ConfigureCluster?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
 
@@ -108,7 +116,7 @@ public sealed class RoutingStack : IAsyncDisposable
             webFrontSettings[$"Cluster:GatewayPorts:{gatewayIndex++}"] = silo.GatewayAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new RoutingStack(sandbox, cluster, new WebFrontFactory(webFrontSettings));
+        return new RoutingStack(sandbox, cluster, new WebFrontFactory(webFrontSettings, options.ConfigureWebFront));
     }
 
     public Task<HttpResponseMessage> PostWebhookAsync(object payload) => Client.PostAsJsonAsync("/webhook/cognigy", payload);
@@ -124,7 +132,7 @@ public sealed class RoutingStack : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private sealed class WebFrontFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class WebFrontFactory(IReadOnlyDictionary<string, string?> settings, Action<IWebHostBuilder>? configure = null) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -132,6 +140,8 @@ public sealed class RoutingStack : IAsyncDisposable
             {
                 builder.UseSetting(key, value);
             }
+
+            configure?.Invoke(builder);
         }
     }
 }
@@ -143,5 +153,6 @@ public sealed class RoutingSiloConfigurator : ISiloConfigurator
     {
         siloBuilder.AddSessionStorage(siloBuilder.Configuration);
         siloBuilder.AddRoutingGrains();
+        siloBuilder.AddDashboard();
     }
 }
