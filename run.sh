@@ -33,7 +33,8 @@ done
 [[ "$storage" == memory || "$storage" == azure ]] || { echo "--storage must be memory or azure" >&2; exit 2; }
 
 command -v dotnet >/dev/null || { echo "The .NET SDK is required: https://dot.net" >&2; exit 1; }
-logs=.run/logs
+root=$(pwd)
+logs="$root/.run/logs"
 mkdir -p "$logs"
 
 echo "Building..."
@@ -52,10 +53,11 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# start NAME LOGFILE CMD... : runs in the background, output to its log file.
+# start NAME LOGFILE DIR CMD... : runs CMD in DIR (a host finds its appsettings.json in its working directory)
+# in the background, output to its log file.
 start() {
-  local name="$1" log="$2"; shift 2
-  "$@" >"$log" 2>&1 &
+  local name="$1" log="$2" dir="$3"; shift 3
+  (cd "$dir" && exec "$@") >"$log" 2>&1 &
   pids+=("$!")
   echo "  started $name (pid $!, log $log)"
 }
@@ -73,6 +75,7 @@ wait_http() {
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 api_key="local-$(random_hex 16)"
 client_secret="sandbox-$(random_hex 16)"
+operator_password="$(random_hex 12)"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 needed=("$port" "$sandbox_port")
@@ -88,9 +91,9 @@ if [[ "$storage" == azure ]]; then
   command -v node >/dev/null || { echo "--storage azure needs Node.js (for Azurite)" >&2; exit 1; }
   [[ -x node_modules/.bin/azurite ]] || npm ci --no-audit --no-fund >"$logs/npm.log" 2>&1 || { cat "$logs/npm.log"; exit 1; }
   azurite_args=(--silent --skipApiVersionCheck --loose --disableTelemetry --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1)
-  if [[ -n "$data" ]]; then mkdir -p "$data"; azurite_args+=(--location "$data"); else azurite_args+=(--inMemoryPersistence); fi
+  if [[ -n "$data" ]]; then mkdir -p "$data"; azurite_args+=(--location "$(cd "$data" && pwd)"); else azurite_args+=(--inMemoryPersistence); fi
   port_in_use 10002 && { echo "Port 10002 is in use: is another Azurite running?" >&2; exit 1; }
-  start azurite "$logs/azurite.log" node_modules/.bin/azurite "${azurite_args[@]}"
+  start azurite "$logs/azurite.log" "$root" node_modules/.bin/azurite "${azurite_args[@]}"
   for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.5; done
   export AzureStorage__ConnectionString="UseDevelopmentStorage=true" Storage__Provider=AzureTable Cluster__Membership=AzureStorage
 else
@@ -98,21 +101,21 @@ else
 fi
 
 echo "Starting on 127.0.0.1..."
-start "CXone sandbox" "$logs/sandbox.log" dotnet tests/CxoneSandbox/bin/Debug/net10.0/CxoneSandbox.dll \
+start "CXone sandbox" "$logs/sandbox.log" tests/CxoneSandbox/bin/Debug/net10.0 dotnet CxoneSandbox.dll \
   --urls "http://127.0.0.1:$sandbox_port" --Sandbox:ClientId=local-client --Sandbox:ClientSecret="$client_secret"
 wait_http "http://127.0.0.1:$sandbox_port/" "CXone sandbox" "${pids[-1]}"
 
 gateway_ports=()
 for ((n=0; n<silos; n++)); do
-  start "silo $n" "$logs/silo$n.log" env Cluster__SiloPort=$((11111+n)) Cluster__GatewayPort=$((30000+n)) \
-    ASPNETCORE_URLS="http://127.0.0.1:$((8081+n))" dotnet Silo/bin/Debug/net10.0/OrleansRouting.Silo.dll
+  start "silo $n" "$logs/silo$n.log" Silo/bin/Debug/net10.0 env Cluster__SiloPort=$((11111+n)) Cluster__GatewayPort=$((30000+n)) \
+    ASPNETCORE_URLS="http://127.0.0.1:$((8081+n))" dotnet OrleansRouting.Silo.dll
   gateway_ports+=($((30000+n)))
   wait_http "http://127.0.0.1:$((8081+n))/health/live" "silo $n" "${pids[-1]}"
 done
 
-webfront_env=(ASPNETCORE_URLS="http://127.0.0.1:$port" Webhook__ApiKeys__0="$api_key")
+webfront_env=(ASPNETCORE_URLS="http://127.0.0.1:$port" Webhook__ApiKeys__0="$api_key" Operators__Password="$operator_password")
 for i in "${!gateway_ports[@]}"; do webfront_env+=("Cluster__GatewayPorts__$i=${gateway_ports[i]}"); done
-start WebFront "$logs/webfront.log" env "${webfront_env[@]}" dotnet WebFront/bin/Debug/net10.0/OrleansRouting.WebFront.dll
+start WebFront "$logs/webfront.log" WebFront/bin/Debug/net10.0 env "${webfront_env[@]}" dotnet OrleansRouting.WebFront.dll
 wait_http "http://127.0.0.1:$port/health/ready" WebFront "${pids[-1]}"
 
 url="http://127.0.0.1:$port"
@@ -139,8 +142,10 @@ OrleansRouting is running ($silos silo(s), $storage storage).
   Webhook:  $url/webhook/cognigy
   API key:  $api_key   (header X-Api-Key)
   Health:   $url/health/ready
+  Sessions: $url/sessions (recent) and $url/sessions/{sessionId}   (header X-Api-Key)
+  Dashboard: $url/dashboard/   (user operator, password $operator_password)
   CXone sandbox stats: http://127.0.0.1:$sandbox_port/_sandbox/stats
-  Logs:     $logs/
+  Logs:     .run/logs/
 
 Try it (run it twice: the second answer says "duplicate": true and CXone sees no second interaction):
 

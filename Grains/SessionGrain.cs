@@ -214,21 +214,33 @@ public sealed partial class SessionGrain(
 
     private async Task RescheduleAfterSettleAsync(bool keepReminder)
     {
-        try
+        // The reminder service can be briefly unreachable while a silo dies (its range moves): try a few times.
+        for (var attempt = 1; ; attempt++)
         {
-            if (keepReminder)
+            try
             {
-                await this.RegisterOrUpdateReminder(LifecycleReminder, Options.DedupWindow, Options.DedupWindow);
+                if (keepReminder)
+                {
+                    await this.RegisterOrUpdateReminder(LifecycleReminder, Options.DedupWindow, Options.DedupWindow);
+                }
+                else if (await this.GetReminder(LifecycleReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                return;
             }
-            else if (await this.GetReminder(LifecycleReminder) is { } reminder)
+            catch (Exception ex) when (attempt < 4)
             {
-                await this.UnregisterReminder(reminder);
+                LogReminderRetry(logger, SessionId, attempt, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(attempt * 2), time);
             }
-        }
-        catch (Exception ex)
-        {
-            // The session is settled either way; a missing expiry reminder only means its state is removed lazily.
-            LogReminderFailed(logger, SessionId, ex.Message);
+            catch (Exception ex)
+            {
+                // The session is settled either way; a missing expiry reminder only means its state is removed lazily.
+                LogReminderFailed(logger, SessionId, ex.Message);
+                return;
+            }
         }
     }
 
@@ -268,6 +280,9 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming pending session {SessionId} (create was in flight: {CreateInFlight})")]
     private static partial void LogResuming(ILogger logger, string sessionId, bool createInFlight);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rescheduling the reminder of session {SessionId} failed (attempt {Attempt}), retrying: {Reason}")]
+    private static partial void LogReminderRetry(ILogger logger, string sessionId, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reschedule the reminder of session {SessionId}: {Reason}")]
     private static partial void LogReminderFailed(ILogger logger, string sessionId, string reason);

@@ -16,6 +16,13 @@ internal static class SiloHostingExtensions
     {
         var configuration = builder.Configuration;
         var cluster = configuration.GetSection("Cluster");
+
+        // The health endpoint listens on loopback unless told otherwise (ASPNETCORE_URLS, --urls, Urls, Kestrel:Endpoints).
+        if (string.IsNullOrEmpty(configuration["urls"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:8081");
+        }
+
         var siloPort = cluster.GetValue("SiloPort", 11111);
         var gatewayPort = cluster.GetValue("GatewayPort", 30000);
 

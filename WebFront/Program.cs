@@ -7,6 +7,7 @@ using OrleansRouting.WebFront.Webhook;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.ListenOnLoopbackUnlessConfigured(8080);
 builder.RequireTlsOutsideDevelopment();
 builder.AddRoutingClusterClient();
 builder.AddApiKeyAuthentication();

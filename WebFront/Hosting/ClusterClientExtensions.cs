@@ -14,6 +14,7 @@ internal static class ClusterClientExtensions
     {
         var configuration = builder.Configuration;
         var cluster = configuration.GetSection("Cluster");
+
         builder.UseOrleansClient(client =>
         {
             var clusterId = cluster["ClusterId"] ?? "orleans-routing";
