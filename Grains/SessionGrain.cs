@@ -19,9 +19,11 @@ public sealed partial class SessionGrain(
     TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
-    private const string LifecycleReminder = "session-lifecycle";
     private Task<RoutingResult>? _cycle;
+    private SessionReminder? _reminder;
     private bool _unsaved;
+
+    private SessionReminder Reminder => _reminder ??= new SessionReminder(this, time, logger);
 
     private SessionState State => session.State;
 
@@ -55,7 +57,7 @@ public sealed partial class SessionGrain(
 
         if (State.Status != SessionStatus.Pending || State.Escalation is null)
         {
-            StartCycle(escalation);
+            State.BeginCycle(escalation, router.Decide(escalation.Intents), time.GetUtcNow(), Options.GiveUpAfter);
         }
 
         _cycle = RunCycleAsync();
@@ -90,20 +92,6 @@ public sealed partial class SessionGrain(
     private bool IsExpired =>
         Options.DedupWindow > TimeSpan.Zero && State.SettledAt is { } settled && time.GetUtcNow() >= settled + Options.DedupWindow;
 
-    private void StartCycle(Escalation escalation)
-    {
-        var decision = router.Decide(escalation.Intents);
-        var now = time.GetUtcNow();
-        State.Escalation = escalation;
-        State.FirstSeenAt ??= now;
-        State.GiveUpAt = now + Options.GiveUpAfter;
-        State.Intent = decision.Intent;
-        State.Confidence = decision.Confidence;
-        State.QueueName = decision.QueueName;
-        State.UsedFallback = decision.UsedFallback;
-        State.FailureStatus = null;
-    }
-
     private async Task<RoutingResult> RunCycleAsync()
     {
         var escalation = State.Escalation!;
@@ -126,9 +114,7 @@ public sealed partial class SessionGrain(
     {
         while (true)
         {
-            State.Attempts++;
-            State.LastAttemptAt = time.GetUtcNow();
-            State.NextAttemptAt = null;
+            State.BeginAttempt(time.GetUtcNow());
             try
             {
                 var queueId = await dispatcher.ResolveQueueAsync(decision.QueueName);
@@ -139,37 +125,28 @@ public sealed partial class SessionGrain(
 
                 // Recorded durably before CXone can act: after a crash this says the create may have happened, and
                 // the retry carries the same Idempotency-Key so CXone replays it instead of creating another.
-                State.QueueId = queueId;
-                State.Status = SessionStatus.Pending;
-                State.CreateStartedAt = time.GetUtcNow();
+                State.BeginCreate(queueId, time.GetUtcNow());
                 await SaveAsync();
 
-                State.InteractionId = await dispatcher.CreateInteractionAsync(escalation, decision, queueId);
-                State.Status = SessionStatus.Routed;
-                State.RoutedAt = time.GetUtcNow();
-                State.CreateStartedAt = null;
-                State.LastError = null;
-                State.LastCxoneStatus = null;
-                LogRouted(logger, SessionId, decision.QueueName, State.InteractionId);
+                var interactionId = await dispatcher.CreateInteractionAsync(escalation, decision, queueId);
+                State.Routed(interactionId, time.GetUtcNow());
+                LogRouted(logger, SessionId, decision.QueueName, interactionId);
                 await SettleAsync();
                 return State.ToResult(RoutingStatus.Routed);
             }
             catch (CxoneException ex) when (ex.Kind != CxoneFailureKind.Rejected && Options.RetryInBackground)
             {
-                State.LastError = ex.Message;
-                State.LastCxoneStatus = ex.Status;
                 var delay = RetryDelay.Next(State.Attempts, ex.RetryAfter, Options);
                 if (time.GetUtcNow() + delay > State.GiveUpAt)
                 {
                     return await SettleFailedAsync(ex.ToRoutingStatus(), $"Gave up after {State.Attempts} attempts: {ex.Message}", ex);
                 }
 
-                State.Status = SessionStatus.Pending;
-                State.NextAttemptAt = time.GetUtcNow() + delay;
+                State.RetryAt(time.GetUtcNow() + delay, ex);
                 LogRetryScheduled(logger, SessionId, delay.TotalSeconds, ex.Message);
                 if (!State.ReminderScheduled)
                 {
-                    await this.RegisterOrUpdateReminder(LifecycleReminder, Options.RecoveryReminderPeriod, Options.RecoveryReminderPeriod);
+                    await Reminder.RecoverEveryAsync(Options.RecoveryReminderPeriod);
                     State.ReminderScheduled = true;
                 }
 
@@ -185,12 +162,7 @@ public sealed partial class SessionGrain(
 
     private async Task<RoutingResult> SettleFailedAsync(RoutingStatus status, string message, CxoneException? cause)
     {
-        State.Status = SessionStatus.Failed;
-        State.FailureStatus = status;
-        State.LastError = message;
-        State.LastCxoneStatus = cause?.Status;
-        State.NextAttemptAt = null;
-        State.CreateStartedAt = null;
+        State.Failed(status, message, cause?.Status);
         LogAttemptFailed(logger, SessionId, status, message);
         await SettleAsync();
         return State.ToResult(status, error: new RoutingError(message, cause?.Status, cause?.RetryAfter));
@@ -202,54 +174,22 @@ public sealed partial class SessionGrain(
     /// </summary>
     private async Task SettleAsync()
     {
-        var keepReminder = Options.DedupWindow > TimeSpan.Zero;
+        var window = Options.DedupWindow;
         var hadReminder = State.ReminderScheduled;
-        State.ReminderScheduled = keepReminder;
+        State.ReminderScheduled = window > TimeSpan.Zero;
         await SaveAsync();
-        if (keepReminder || hadReminder)
+        if (State.ReminderScheduled || hadReminder)
         {
-            _ = RescheduleAfterSettleAsync(keepReminder);
-        }
-    }
-
-    private async Task RescheduleAfterSettleAsync(bool keepReminder)
-    {
-        // The reminder service can be briefly unreachable while a silo dies (its range moves): try a few times.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (keepReminder)
-                {
-                    await this.RegisterOrUpdateReminder(LifecycleReminder, Options.DedupWindow, Options.DedupWindow);
-                }
-                else if (await this.GetReminder(LifecycleReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                return;
-            }
-            catch (Exception ex) when (attempt < 4)
-            {
-                LogReminderRetry(logger, SessionId, attempt, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(attempt * 2), time);
-            }
-            catch (Exception ex)
-            {
-                // The session is settled either way; a missing expiry reminder only means its state is removed lazily.
-                LogReminderFailed(logger, SessionId, ex.Message);
-                return;
-            }
+            _ = Reminder.ExpireAfterAsync(window, SessionId);
         }
     }
 
     /// <summary>The dedup window has passed: the session is forgotten and a new webhook for it starts afresh.</summary>
     private async Task ForgetAsync()
     {
-        if (State.ReminderScheduled && await this.GetReminder(LifecycleReminder) is { } reminder)
+        if (State.ReminderScheduled)
         {
-            await this.UnregisterReminder(reminder);
+            await Reminder.RemoveAsync();
         }
 
         await session.ClearStateAsync();
@@ -280,12 +220,6 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming pending session {SessionId} (create was in flight: {CreateInFlight})")]
     private static partial void LogResuming(ILogger logger, string sessionId, bool createInFlight);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rescheduling the reminder of session {SessionId} failed (attempt {Attempt}), retrying: {Reason}")]
-    private static partial void LogReminderRetry(ILogger logger, string sessionId, int attempt, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reschedule the reminder of session {SessionId}: {Reason}")]
-    private static partial void LogReminderFailed(ILogger logger, string sessionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} passed its dedup window; state removed")]
     private static partial void LogForgotten(ILogger logger, string sessionId);
