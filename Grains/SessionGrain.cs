@@ -126,7 +126,7 @@ public sealed partial class SessionGrain(
                 // Recorded durably before CXone can act: after a crash this says the create may have happened, and
                 // the retry carries the same Idempotency-Key so CXone replays it instead of creating another.
                 State.BeginCreate(queueId, time.GetUtcNow());
-                await SaveAsync();
+                await SaveAsync(report: false);
 
                 var interactionId = await dispatcher.CreateInteractionAsync(escalation, decision, queueId);
                 State.Routed(interactionId, time.GetUtcNow());
@@ -199,14 +199,18 @@ public sealed partial class SessionGrain(
 
     /// <summary>
     /// A failed write after a successful create leaves the interaction in memory; it is written again on the
-    /// next call, and the caller (told to retry) gets the same interaction back.
+    /// next call, and the caller (told to retry) gets the same interaction back. Operators' recent list hears of
+    /// every saved change except the transient in-flight marker (<paramref name="report"/> false).
     /// </summary>
-    private async Task SaveAsync()
+    private async Task SaveAsync(bool report = true)
     {
         _unsaved = true;
         await session.WriteStateAsync();
         _unsaved = false;
-        GrainFactory.GetGrain<IRecentSessionsGrain>(RecentSessions.ShardOf(SessionId)).Record(State.ToSummary(SessionId, time.GetUtcNow())).Ignore();
+        if (report)
+        {
+            GrainFactory.GetGrain<IRecentSessionsGrain>(RecentSessions.ShardOf(SessionId)).Record(State.ToSummary(SessionId, time.GetUtcNow())).Ignore();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Routed session {SessionId} to {QueueName} as interaction {InteractionId}")]

@@ -31,9 +31,14 @@ public static class RoutingSiloExtensions
             reminders.MinimumReminderPeriod = shortest;
         });
 
-        // Idle sessions leave memory soon (their state is in storage); pending ones keep themselves alive while they work.
+        // Idle sessions leave memory soon (their state is in storage); pending ones keep themselves alive while they
+        // work. Orleans only honours ages above its collection quantum, so the quantum follows the configured age.
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<RoutingOptions>>((collection, routing) =>
-            collection.ClassSpecificCollectionAge[typeof(SessionGrain).FullName!] = routing.Value.IdleSessionLifetime);
+        {
+            var lifetime = routing.Value.IdleSessionLifetime;
+            collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, lifetime.Ticks / 2));
+            collection.ClassSpecificCollectionAge[typeof(SessionGrain).FullName!] = lifetime;
+        });
 
         services.AddSingleton<IntentRouter>();
         services.AddSingleton<EscalationDispatcher>();
@@ -41,8 +46,10 @@ public static class RoutingSiloExtensions
         services.AddSingleton<SiloQueueCache>();
         services.AddTransient<BearerTokenHandler>();
 
-        services.AddHttpClient<CxoneAuthClient>(ConfigureBaseAddress).AddCxoneResilience();
-        services.AddHttpClient<CxoneClient>(ConfigureBaseAddress).AddCxoneResilience().AddHttpMessageHandler<BearerTokenHandler>();
+        // HttpClient's per-request logging handlers cost more than the HTTP exchange itself on the hot path; the
+        // outcomes worth logging (failures, retries, token renewals) are logged by our own code.
+        services.AddHttpClient<CxoneAuthClient>(ConfigureBaseAddress).RemoveAllLoggers().AddCxoneResilience();
+        services.AddHttpClient<CxoneClient>(ConfigureBaseAddress).RemoveAllLoggers().AddCxoneResilience().AddHttpMessageHandler<BearerTokenHandler>();
         return silo;
     }
 

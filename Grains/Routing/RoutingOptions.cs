@@ -57,8 +57,11 @@ public sealed class RoutingOptions
     /// </summary>
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>An idle session activation is removed from memory after this long (its state stays in storage).</summary>
-    public TimeSpan IdleSessionLifetime { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// An idle session activation is removed from memory after this long (its state stays in storage). Long enough
+    /// for Cognigy's retries and double clicks to find it warm; short enough that a peak does not pin memory.
+    /// </summary>
+    public TimeSpan IdleSessionLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Period of the durable reminder that resumes a pending session after a silo crash.</summary>
     public TimeSpan RecoveryReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
@@ -111,9 +114,9 @@ public sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
             failures.Add("Routing:RetryBaseDelay and Routing:GiveUpAfter must be positive, Routing:RetryMaxDelay at least RetryBaseDelay.");
         }
 
-        if (options.IdleSessionLifetime < TimeSpan.FromSeconds(1))
+        if (options.IdleSessionLifetime < TimeSpan.FromSeconds(10))
         {
-            failures.Add("Routing:IdleSessionLifetime must be at least one second.");
+            failures.Add("Routing:IdleSessionLifetime must be at least 10 seconds.");
         }
 
         if (options.DedupWindow < TimeSpan.Zero)

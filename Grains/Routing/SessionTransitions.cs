@@ -33,8 +33,13 @@ internal static class SessionTransitions
         state.CreateStartedAt = now;
     }
 
+    /// <summary>
+    /// Routed for good. The escalation (customer name, e-mail, what they typed) was kept only to rebuild a retry; it
+    /// now lives in CXone and is dropped here, which also keeps stored sessions small.
+    /// </summary>
     public static void Routed(this SessionState state, string interactionId, DateTimeOffset now)
     {
+        state.Escalation = null;
         state.InteractionId = interactionId;
         state.Status = SessionStatus.Routed;
         state.RoutedAt = now;

@@ -9,7 +9,7 @@ using OrleansRouting.Tests.Infrastructure;
 namespace OrleansRouting.Tests.Security;
 
 /// <summary>
-/// A full run at Trace level (WebFront and silos, HttpClient header logging included) through success, duplicates,
+/// A full run at Trace level (WebFront and silos) through success, duplicates,
 /// wrong keys, CXone errors with long messages, a revoked token and a failing token endpoint: no log line, exception,
 /// problem body or health answer holds the client secret, an API key or a bearer token.
 /// </summary>
@@ -79,8 +79,9 @@ public sealed class SecretLoggingTests(ITestOutputHelper output)
         Assert.Contains(lines, line => line.StartsWith("OrleansRouting.Grains", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("OrleansRouting.WebFront.Security", StringComparison.Ordinal));
 
-        // The HttpClient logging that prints request headers ran, and printed the Authorization header redacted.
-        Assert.Contains(lines, line => line.Contains("Authorization: *", StringComparison.Ordinal));
+        // The CXone clients run without HttpClient's request logging (RemoveAllLoggers): no header of theirs is logged,
+        // redacted or not. The token and queue traffic still happened, as the token count above shows.
+        Assert.DoesNotContain(lines, line => line.Contains("Authorization:", StringComparison.Ordinal));
 
         string[] secrets = [clientSecret, StackOptions.ApiKey, StackOptions.RotatedApiKey, .. tokens];
         foreach (var secret in secrets)
