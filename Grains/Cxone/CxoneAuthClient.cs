@@ -30,7 +30,7 @@ public sealed partial class CxoneAuthClient(HttpClient http, IOptions<CxoneOptio
             using var response = await http.SendAsync(request, cancellationToken);
             if (!CxoneFailures.IsSuccess(response.StatusCode))
             {
-                throw await CxoneFailures.FromResponseAsync(response, Operation, cancellationToken);
+                throw await CxoneFailures.FromResponseAsync(response, Operation, cancellationToken, settings.ClientSecret);
             }
 
             var issuedAt = time.GetUtcNow();

@@ -44,7 +44,7 @@ public sealed class CxoneClient(HttpClient http)
             using var response = await http.SendAsync(request, cancellationToken);
             if (!CxoneFailures.IsSuccess(response.StatusCode))
             {
-                throw await CxoneFailures.FromResponseAsync(response, operation, cancellationToken);
+                throw await CxoneFailures.FromResponseAsync(response, operation, cancellationToken, request.Headers.Authorization?.Parameter);
             }
 
             return await response.Content.ReadFromJsonAsync(type, cancellationToken);

@@ -12,11 +12,13 @@ internal static class CxoneFailures
     private const int MaxMessageLength = 300;
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<CxoneException> FromResponseAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    /// <param name="secrets">Values that must not travel on in CXone's message should a proxy or CXone echo our request.</param>
+    public static async Task<CxoneException> FromResponseAsync(
+        HttpResponseMessage response, string operation, CancellationToken cancellationToken, params string?[] secrets)
     {
         var status = (int)response.StatusCode;
         var retryAfter = RetryAfter(response);
-        var cxoneMessage = await ReadMessageAsync(response, cancellationToken);
+        var cxoneMessage = Redact(await ReadMessageAsync(response, cancellationToken), secrets);
         var detail = cxoneMessage is null ? "" : $": {cxoneMessage}";
         return status switch
         {
@@ -106,6 +108,19 @@ internal static class CxoneFailures
         }
 
         return null;
+    }
+
+    private static string? Redact(string? message, string?[] secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            if (message is not null && !string.IsNullOrEmpty(secret))
+            {
+                message = message.Replace(secret, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
     }
 
     internal static string? Trim(string? text)

@@ -28,7 +28,7 @@ public sealed record CampaignRow(
 /// </summary>
 public static class FaultCampaign
 {
-    /// <summary>1 in the test suite; CAMPAIGN_SCALE=3 (the campaign command) stretches outages to the full lengths.</summary>
+    /// <summary>1 (the outage lengths) unless CAMPAIGN_SCALE stretches them.</summary>
     public static double Scale { get; } = double.TryParse(Environment.GetEnvironmentVariable("CAMPAIGN_SCALE"), CultureInfo.InvariantCulture, out var scale) && scale > 0 ? scale : 1;
 
     public static void Configure(StackOptions options)
