@@ -20,6 +20,7 @@ public sealed partial class SessionGrain(
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private Task<RoutingResult>? _cycle;
+    private int _cycleAttempts;
     private SessionReminder? _reminder;
     private bool _unsaved;
 
@@ -99,9 +100,17 @@ public sealed partial class SessionGrain(
 
         // Idle collection must not end a cycle that is sleeping between retries (the reminder would resume it, later).
         DelayDeactivation(Options.GiveUpAfter);
+        _cycleAttempts = 0;
         try
         {
             return await AttemptUntilSettledAsync(escalation, decision);
+        }
+        catch (Exception ex) when (ex is not CxoneException)
+        {
+            // Storage or reminder service trouble: nothing is settled; the caller may retry (it resumes the pending
+            // cycle), and a registered recovery reminder resumes it otherwise.
+            LogCycleInterrupted(logger, ex, SessionId);
+            return State.ToResult(RoutingStatus.CxoneUnavailable, error: new RoutingError("The session could not be saved; retrying is safe", null, null));
         }
         finally
         {
@@ -115,6 +124,7 @@ public sealed partial class SessionGrain(
         while (true)
         {
             State.BeginAttempt(time.GetUtcNow());
+            _cycleAttempts++;
             try
             {
                 var queueId = await dispatcher.ResolveQueueAsync(decision.QueueName);
@@ -136,10 +146,10 @@ public sealed partial class SessionGrain(
             }
             catch (CxoneException ex) when (ex.Kind != CxoneFailureKind.Rejected && Options.RetryInBackground)
             {
-                var delay = RetryDelay.Next(State.Attempts, ex.RetryAfter, Options);
+                var delay = RetryDelay.Next(_cycleAttempts, ex.RetryAfter, Options);
                 if (time.GetUtcNow() + delay > State.GiveUpAt)
                 {
-                    return await SettleFailedAsync(ex.ToRoutingStatus(), $"Gave up after {State.Attempts} attempts: {ex.Message}", ex);
+                    return await SettleFailedAsync(ex.ToRoutingStatus(), $"Gave up after {_cycleAttempts} attempts: {ex.Message}", ex);
                 }
 
                 State.RetryAt(time.GetUtcNow() + delay, ex);
@@ -224,6 +234,9 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming pending session {SessionId} (create was in flight: {CreateInFlight})")]
     private static partial void LogResuming(ILogger logger, string sessionId, bool createInFlight);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Routing cycle of session {SessionId} was interrupted")]
+    private static partial void LogCycleInterrupted(ILogger logger, Exception exception, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} passed its dedup window; state removed")]
     private static partial void LogForgotten(ILogger logger, string sessionId);

@@ -54,8 +54,9 @@ public sealed partial class TokenGrain(CxoneAuthClient auth, TimeProvider time, 
         {
             await Fetch();
         }
-        catch (CxoneException ex)
+        catch (Exception ex)
         {
+            // Nobody awaits this refresh; the current token is still usable and the next fetch will try again.
             LogRefreshAheadFailed(logger, ex.Message);
         }
     }

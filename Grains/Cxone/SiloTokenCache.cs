@@ -30,10 +30,13 @@ public sealed partial class SiloTokenCache(IGrainFactory grains, TimeProvider ti
     }
 
     /// <summary>CXone answered 401 to <paramref name="rejected"/>: get a replacement (shared by all who saw the 401).</summary>
-    public Task<AccessToken> RenewAsync(AccessToken rejected)
+    public async Task<AccessToken> RenewAsync(AccessToken rejected)
     {
         _token.Remove(0, rejected);
-        return _token.Fetch(0, _ => Authority.Renew(rejected.Value));
+        var renewed = await _token.Fetch(0, _ => Authority.Renew(rejected.Value));
+
+        // Joined a background refresh that started before the 401 and may have brought back the rejected token.
+        return renewed.Value == rejected.Value ? await Authority.Renew(rejected.Value) : renewed;
     }
 
     private async Task RefreshInBackgroundAsync()

@@ -16,6 +16,9 @@ internal static class SessionTransitions
         state.QueueName = decision.QueueName;
         state.UsedFallback = decision.UsedFallback;
         state.FailureStatus = null;
+
+        // A settled session's reminder is its expiry; the new cycle must register its own recovery reminder.
+        state.ReminderScheduled = false;
     }
 
     public static void BeginAttempt(this SessionState state, DateTimeOffset now)

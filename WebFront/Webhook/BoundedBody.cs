@@ -15,7 +15,8 @@ internal static class BoundedBody
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
         while (true)
         {
-            var memory = buffer.GetMemory(4096);
+            // No size hint: a hint larger than the free space would regrow the buffer sized from Content-Length.
+            var memory = buffer.GetMemory();
             var read = await request.Body.ReadAsync(memory, cancellationToken);
             if (read == 0)
             {
