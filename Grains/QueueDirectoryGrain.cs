@@ -17,15 +17,8 @@ public sealed partial class QueueDirectoryGrain(
 {
     private readonly SharedFetch<string, QueueEntry> _entries = new();
 
-    public Task<QueueEntry> Resolve(string queueName)
-    {
-        if (_entries.TryGet(queueName, out var entry) && time.GetUtcNow() < entry.ValidUntil)
-        {
-            return Task.FromResult(entry);
-        }
-
-        return _entries.Fetch(queueName, LookUpAsync);
-    }
+    public Task<QueueEntry> Resolve(string queueName) =>
+        _entries.GetOrFetch(queueName, entry => time.GetUtcNow() < entry.ValidUntil, LookUpAsync).AsTask();
 
     private async Task<QueueEntry> LookUpAsync(string queueName)
     {

@@ -17,6 +17,10 @@ internal sealed class SharedFetch<TKey, TValue>
 
     public void Remove(TKey key, TValue expected) => _values.TryRemove(KeyValuePair.Create(key, expected));
 
+    /// <summary>The cached value while <paramref name="isFresh"/> holds, otherwise the (shared) result of a fetch.</summary>
+    public ValueTask<TValue> GetOrFetch(TKey key, Func<TValue, bool> isFresh, Func<TKey, Task<TValue>> fetch) =>
+        TryGet(key, out var value) && isFresh(value) ? ValueTask.FromResult(value) : new ValueTask<TValue>(Fetch(key, fetch));
+
     /// <summary>Starts a fetch for <paramref name="key"/> unless one is already running, and returns the running one.</summary>
     public Task<TValue> Fetch(TKey key, Func<TKey, Task<TValue>> fetch)
     {

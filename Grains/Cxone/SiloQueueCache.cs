@@ -8,13 +8,6 @@ public sealed class SiloQueueCache(IGrainFactory grains, TimeProvider time)
 {
     private readonly SharedFetch<string, QueueEntry> _entries = new();
 
-    public async ValueTask<QueueEntry> ResolveAsync(string queueName)
-    {
-        if (_entries.TryGet(queueName, out var entry) && time.GetUtcNow() < entry.ValidUntil)
-        {
-            return entry;
-        }
-
-        return await _entries.Fetch(queueName, name => grains.GetGrain<IQueueDirectoryGrain>(0).Resolve(name));
-    }
+    public ValueTask<QueueEntry> ResolveAsync(string queueName) => _entries.GetOrFetch(
+        queueName, entry => time.GetUtcNow() < entry.ValidUntil, name => grains.GetGrain<IQueueDirectoryGrain>(0).Resolve(name));
 }
